@@ -1,0 +1,199 @@
+//! CLI adapter: argv → [`qujat::Engine`] → files and exit codes. No business logic here.
+//!
+//! Exit codes: 0 success, 1 failure, 2 bad input or usage.
+
+mod bench;
+mod io;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use qujat::{Config, Document, Engine, KINDS, LangSet};
+
+#[derive(Parser)]
+#[command(
+    name = "qujat",
+    version,
+    about = "Renders, signs and verifies Kazakhstan education service documents"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Base URL of the verification page, encoded in every QR code with the document id.
+    #[arg(long, global = true, env = "QUJAT_VERIFICATION_URL")]
+    verification_url: Option<String>,
+    /// Directory of template files overriding the embedded ones.
+    #[arg(long, global = true, env = "QUJAT_TEMPLATES")]
+    templates: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the document kinds.
+    Kinds,
+    /// Print the JSON Schema of a kind's payload.
+    Schema { kind: String },
+    /// Print a valid sample payload of a kind.
+    Example {
+        kind: String,
+        /// Set the payload's language: kk, ru or kk+ru.
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// Render a payload to PDF/A-2b.
+    Render {
+        /// Payload JSON file, or `-` for standard input.
+        payload: PathBuf,
+        /// Language: kk, ru or kk+ru (default: the payload's `lang`, else kk+ru).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Output PDF, or `-` for standard output (default: the payload name with .pdf).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Signing keys.
+    Keys {
+        #[command(subcommand)]
+        what: KeysCommand,
+    },
+    /// Benchmarks (run a release build).
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Generate a demo PKI (root, intermediate, NCA-profile signers, CRL). Demo only.
+    Demo {
+        /// Output directory (created; existing files are replaced).
+        #[arg(long, default_value = "keys/demo")]
+        out: PathBuf,
+    },
+}
+
+/// An error with the exit code it maps to.
+pub struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+impl Failure {
+    pub fn input(error: impl Into<anyhow::Error>) -> Failure {
+        Failure {
+            code: 2,
+            error: error.into(),
+        }
+    }
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        let error: anyhow::Error = e.into();
+        let code = match error.downcast_ref::<qujat::Error>() {
+            Some(qujat::Error::Input(_)) => 2,
+            _ => 1,
+        };
+        Failure { code, error }
+    }
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {:#}", f.error);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn parse_lang(lang: Option<&str>) -> Result<Option<LangSet>, Failure> {
+    lang.map(|s| {
+        LangSet::parse(s).ok_or_else(|| {
+            Failure::input(anyhow::anyhow!("--lang: `{s}` is not one of kk, ru, kk+ru"))
+        })
+    })
+    .transpose()
+}
+
+fn engine(cli: &Cli) -> Result<Engine, Failure> {
+    let mut config = Config::default();
+    if let Some(url) = &cli.verification_url {
+        config.verification_base = url.clone();
+    }
+    config.templates_dir = cli.templates.clone();
+    Engine::new(config).map_err(Failure::from)
+}
+
+fn execute(cli: Cli) -> Result<(), Failure> {
+    match &cli.command {
+        Command::Kinds => {
+            for k in KINDS {
+                println!("{k}");
+            }
+        }
+        Command::Schema { kind } => {
+            let schema = Document::schema(kind).ok_or_else(|| unknown_kind(kind))?;
+            println!("{}", serde_json::to_string_pretty(&schema)?);
+        }
+        Command::Example { kind, lang } => {
+            let json = qujat::examples::example(kind).ok_or_else(|| unknown_kind(kind))?;
+            match parse_lang(lang.as_deref())? {
+                None => print!("{json}"),
+                Some(l) => {
+                    let mut value: serde_json::Value = serde_json::from_str(json)?;
+                    value["lang"] = l.code().into();
+                    println!("{}", serde_json::to_string_pretty(&value)?);
+                }
+            }
+        }
+        Command::Render {
+            payload,
+            lang,
+            output,
+        } => {
+            let langs = parse_lang(lang.as_deref())?;
+            let engine = engine(&cli)?;
+            let input = io::read_input(payload)?;
+            let doc = engine.parse(&input)?;
+            let pdf = engine.render(&doc, langs)?;
+            let out = output
+                .clone()
+                .unwrap_or_else(|| io::default_output(payload, "pdf"));
+            io::write_output(&out, &pdf)?;
+        }
+        Command::Keys {
+            what: KeysCommand::Demo { out },
+        } => {
+            qujat::pki::demo::generate(out)?;
+            eprintln!(
+                "demo PKI written to {} (password: {})",
+                out.display(),
+                qujat::pki::demo::DEMO_PASSWORD
+            );
+        }
+        Command::Bench { what } => bench::run(&engine(&cli)?, what)?,
+    }
+    Ok(())
+}
+
+fn unknown_kind(kind: &str) -> Failure {
+    Failure::input(anyhow::anyhow!(
+        "unknown kind `{kind}`; one of: {}",
+        KINDS.join(", ")
+    ))
+}

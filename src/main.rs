@@ -1,0 +1,7 @@
+//! The `qujat` command line: parses arguments, calls the library, prints results.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}
