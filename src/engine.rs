@@ -2,9 +2,14 @@
 
 use std::path::PathBuf;
 
+use time::{OffsetDateTime, UtcOffset};
+
 use crate::calendar::Calendar;
+use crate::cms::Signer;
 use crate::model::{Document, InputError, LangSet};
-use crate::render::{RenderError, Renderer, Templates};
+use crate::pdf::{PdfError, SignOptions, sign_pdf};
+use crate::pki::subject;
+use crate::render::{RenderError, Renderer, SignatureStamp, Templates};
 
 /// Engine configuration. Defaults work with no files: embedded templates and calendar, and
 /// verification links to a local `qujat serve`.
@@ -36,6 +41,11 @@ pub enum Error {
     Render(#[from] RenderError),
     #[error("configuration: {0}")]
     Config(String),
+    /// The PDF to sign is unreadable or the signature could not be made.
+    #[error(transparent)]
+    Pdf(#[from] PdfError),
+    #[error("signing certificate: {0}")]
+    Certificate(String),
 }
 
 /// Owns fonts, templates and calendar; `Send + Sync`, shared by all requests.
@@ -87,6 +97,72 @@ impl Engine {
         let langs = langs.or(doc.head().lang()).unwrap_or(LangSet::KkRu);
         Ok(self
             .renderer
-            .render(doc, langs, &self.verification_url(doc))?)
+            .render(doc, langs, &self.verification_url(doc), None)?)
     }
+
+    /// Renders `doc` with its signer block filled from `signer`'s certificate and signs it
+    /// (PAdES B-B) at `signing_time`, which is also what the block shows.
+    pub fn issue(
+        &self,
+        doc: &Document,
+        langs: Option<LangSet>,
+        signer: &dyn Signer,
+        signing_time: OffsetDateTime,
+    ) -> Result<Vec<u8>, Error> {
+        let langs = langs.or(doc.head().lang()).unwrap_or(LangSet::KkRu);
+        // The block shows the time in the issuing office's offset, as on the document.
+        let offset = doc.head().document().issued_at.offset();
+        let stamp = signature_stamp(signer.certificate(), signing_time, offset)?;
+        let pdf = self
+            .renderer
+            .render(doc, langs, &self.verification_url(doc), Some(&stamp))?;
+        self.sign(&pdf, signer, signing_time)
+    }
+
+    /// Adds a PAdES B-B signature to a PDF as an incremental update; earlier signatures stay
+    /// valid.
+    pub fn sign(
+        &self,
+        pdf: &[u8],
+        signer: &dyn Signer,
+        signing_time: OffsetDateTime,
+    ) -> Result<Vec<u8>, Error> {
+        Ok(sign_pdf(pdf, signer, &SignOptions::new(signing_time))?)
+    }
+}
+
+/// The signer block's contents from an NCA-profile certificate.
+pub fn signature_stamp(
+    certificate: &[u8],
+    signing_time: OffsetDateTime,
+    offset: UtcOffset,
+) -> Result<SignatureStamp, Error> {
+    let subject = subject::parse(certificate).map_err(|e| Error::Certificate(e.to_string()))?;
+    let issuer = subject::issuer_common_name(certificate).unwrap_or_default();
+    let date = |unix: i64| {
+        OffsetDateTime::from_unix_timestamp(unix)
+            .map(|t| crate::lang::dates::numeric_date(t.to_offset(offset).date()))
+            .unwrap_or_default()
+    };
+    let t = signing_time.to_offset(offset);
+    let (h, m, _) = offset.as_hms();
+    Ok(SignatureStamp {
+        owner: subject.display_name(),
+        iin: subject.iin.clone(),
+        bin: subject.bin.clone(),
+        serial: subject.serial.clone(),
+        issuer,
+        valid_from: date(subject.not_before),
+        valid_to: date(subject.not_after),
+        time: format!(
+            "{} {:02}:{:02}:{:02} (UTC{}{:02}:{:02})",
+            crate::lang::dates::numeric_date(t.date()),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            if h < 0 || m < 0 { '-' } else { '+' },
+            h.unsigned_abs(),
+            m.unsigned_abs()
+        ),
+    })
 }

@@ -7,11 +7,13 @@ pub mod calendar;
 pub mod cms;
 pub mod engine;
 pub mod examples;
+pub mod keys;
 pub mod lang;
 pub mod model;
 pub mod pdf;
 pub mod pki;
 pub mod render;
+pub mod verify;
 
 pub use engine::{Config, Engine, Error};
 pub use model::{Document, InputError, KINDS, LangSet};

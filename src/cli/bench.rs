@@ -3,6 +3,9 @@
 use std::time::Instant;
 
 use clap::Subcommand;
+use qujat::cms::Signer as _;
+use qujat::keys::SigningKey;
+use qujat::pki::demo;
 use qujat::{Document, Engine, KINDS, LangSet};
 
 use super::Failure;
@@ -17,6 +20,26 @@ pub enum BenchCommand {
         /// Only this kind (default: every kind in turn).
         #[arg(long)]
         kind: Option<String>,
+        /// Language of the documents.
+        #[arg(long, default_value = "ru")]
+        lang: String,
+    },
+    /// Render + sign (PAdES B-B) with the demo RSA-2048 and ECDSA P-256 keys: throughput on
+    /// all threads, and per-document medians against the floor measured in the same run
+    /// (render alone + one bare signature).
+    Issue {
+        /// Documents per algorithm for the throughput run.
+        #[arg(long, default_value_t = 2000)]
+        count: usize,
+        /// Documents per algorithm for the single-thread median comparison.
+        #[arg(long, default_value_t = 300)]
+        samples: usize,
+        /// Threads for the throughput run (default: available cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Kind of document (its organisation's demo signer signs).
+        #[arg(long, default_value = "refusal_receipt")]
+        kind: String,
         /// Language of the documents.
         #[arg(long, default_value = "ru")]
         lang: String,
@@ -41,7 +64,119 @@ pub fn run(engine: &Engine, cmd: &BenchCommand) -> Result<(), Failure> {
             };
             bench_render(engine, &kinds, langs, *count)
         }
+        BenchCommand::Issue {
+            count,
+            samples,
+            threads,
+            kind,
+            lang,
+        } => {
+            let langs = LangSet::parse(lang).ok_or_else(|| {
+                Failure::input(anyhow::anyhow!("--lang: `{lang}` is not kk, ru or kk+ru"))
+            })?;
+            let threads = threads
+                .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+                .unwrap_or(1)
+                .max(1);
+            bench_issue(engine, kind, langs, *count, (*samples).max(1), threads)
+        }
     }
+}
+
+/// The payload of `kind` with a distinct document id per `i`.
+fn numbered(template: &serde_json::Value, i: usize) -> Result<Document, Failure> {
+    let mut payload = template.clone();
+    payload["document"]["id"] = format!("BENCH-{i:07}").into();
+    Document::from_json(&serde_json::to_vec(&payload)?).map_err(Failure::input)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn bench_issue(
+    engine: &Engine,
+    kind: &str,
+    langs: LangSet,
+    count: usize,
+    samples: usize,
+    threads: usize,
+) -> Result<(), Failure> {
+    let template = payloads(&[kind])?.remove(0);
+    let bin = template["issuer"]["bin"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let time = time::OffsetDateTime::now_utc();
+    println!(
+        "bench issue: kind {kind}, lang {}, {samples} single-thread samples, {count} documents on {threads} threads",
+        langs.code()
+    );
+    for algorithm in [demo::Algorithm::Rsa, demo::Algorithm::Ecdsa] {
+        let name = demo::default_signer_for(&bin, algorithm).ok_or_else(|| {
+            Failure::input(anyhow::anyhow!(
+                "no demo signer for BIN {bin} ({algorithm:?})"
+            ))
+        })?;
+        let pem = demo::embedded_signer(name)
+            .ok_or_else(|| Failure::input(anyhow::anyhow!("{name} not embedded")))?;
+        let key = SigningKey::load(pem, demo::DEMO_PASSWORD)?;
+        // Interleaved so drift (thermal, other load) hits all three series alike.
+        let (mut render_ms, mut sign_ms, mut issue_ms) = (vec![], vec![], vec![]);
+        // A signed-attributes-sized message: what one CMS signature signs.
+        let message = [0x31u8; 150];
+        for i in 0..samples {
+            let doc = numbered(&template, i)?;
+            let t = Instant::now();
+            std::hint::black_box(engine.render(&doc, Some(langs))?);
+            render_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            let t = Instant::now();
+            std::hint::black_box(key.sign(&message).map_err(|e| anyhow::anyhow!(e))?);
+            sign_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            let t = Instant::now();
+            std::hint::black_box(engine.issue(&doc, Some(langs), &key, time)?);
+            issue_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (render, sign, issue) = (median(render_ms), median(sign_ms), median(issue_ms));
+        let floor = render + sign;
+        // Throughput: every thread issues its share; wall time over all.
+        let docs: Vec<Document> = (0..count)
+            .map(|i| numbered(&template, i))
+            .collect::<Result<_, _>>()?;
+        let start = Instant::now();
+        let failures = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for chunk in docs.chunks(count.div_ceil(threads).max(1)) {
+                let (key, failures) = (&key, &failures);
+                scope.spawn(move || {
+                    for doc in chunk {
+                        if engine.issue(doc, Some(langs), key, time).is_err() {
+                            failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        let wall = start.elapsed().as_secs_f64();
+        let failed = failures.into_inner();
+        if failed > 0 {
+            return Err(anyhow::anyhow!("{failed} documents failed to issue").into());
+        }
+        println!("  {algorithm:?} ({name}):");
+        println!(
+            "    throughput   {:.1} docs/s on {threads} threads ({count} documents in {wall:.2} s)",
+            count as f64 / wall
+        );
+        println!(
+            "    median       render {render:.3} ms, bare signature {sign:.3} ms, issue {issue:.3} ms"
+        );
+        println!(
+            "    floor        {floor:.3} ms (render + one signature); issue / floor = {:.3}",
+            issue / floor
+        );
+    }
+    Ok(())
 }
 
 fn payloads(kinds: &[&str]) -> Result<Vec<serde_json::Value>, Failure> {

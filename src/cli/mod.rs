@@ -4,6 +4,7 @@
 
 mod bench;
 mod io;
+mod sign;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +53,34 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Sign a PDF (PAdES B-B, incremental update: earlier signatures stay valid).
+    Sign {
+        /// PDF file, or `-` for standard input.
+        input: PathBuf,
+        #[command(flatten)]
+        key: sign::KeyArgs,
+        /// Output PDF, or `-` for standard output.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Render a payload and sign it in one step; the signer block shows the certificate.
+    Issue {
+        /// Payload JSON file, or `-` for standard input.
+        payload: PathBuf,
+        /// Language: kk, ru or kk+ru (default: the payload's `lang`, else kk+ru).
+        #[arg(long)]
+        lang: Option<String>,
+        #[command(flatten)]
+        key: sign::KeyArgs,
+        /// Output PDF, or `-` for standard output (default: the payload name with .pdf).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// CMS signatures of arbitrary files, as NCALayer makes them.
+    Cms {
+        #[command(subcommand)]
+        what: CmsCommand,
+    },
     /// Signing keys.
     Keys {
         #[command(subcommand)]
@@ -71,6 +100,26 @@ enum KeysCommand {
         /// Output directory (created; existing files are replaced).
         #[arg(long, default_value = "keys/demo")]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum CmsCommand {
+    /// Sign a file: CMS SignedData (attached unless --detached), base64 DER unless --der.
+    Sign {
+        /// File to sign, or `-` for standard input.
+        file: PathBuf,
+        /// Leave the content out of the CMS.
+        #[arg(long)]
+        detached: bool,
+        /// Write DER instead of base64.
+        #[arg(long)]
+        der: bool,
+        #[command(flatten)]
+        key: sign::KeyArgs,
+        /// Output file, or `-` for standard output (default).
+        #[arg(short, long, default_value = "-")]
+        output: PathBuf,
     },
 }
 
@@ -94,6 +143,7 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
         let error: anyhow::Error = e.into();
         let code = match error.downcast_ref::<qujat::Error>() {
             Some(qujat::Error::Input(_)) => 2,
+            Some(qujat::Error::Pdf(e)) if e.is_input_error() => 2,
             _ => 1,
         };
         Failure { code, error }
@@ -175,6 +225,46 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 .clone()
                 .unwrap_or_else(|| io::default_output(payload, "pdf"));
             io::write_output(&out, &pdf)?;
+        }
+        Command::Sign { input, key, output } => {
+            let time = key.signing_time()?;
+            let signer = key.load(None)?;
+            let pdf = io::read_input(input)?;
+            let signed = engine(&cli)?.sign(&pdf, &signer, time)?;
+            io::write_output(output, &signed)?;
+        }
+        Command::Issue {
+            payload,
+            lang,
+            key,
+            output,
+        } => {
+            let langs = parse_lang(lang.as_deref())?;
+            let time = key.signing_time()?;
+            let engine = engine(&cli)?;
+            let doc = engine.parse(&io::read_input(payload)?)?;
+            let signer = key.load(Some(&doc.head().issuer().bin))?;
+            let pdf = engine.issue(&doc, langs, &signer, time)?;
+            let out = output
+                .clone()
+                .unwrap_or_else(|| io::default_output(payload, "pdf"));
+            io::write_output(&out, &pdf)?;
+        }
+        Command::Cms {
+            what:
+                CmsCommand::Sign {
+                    file,
+                    detached,
+                    der,
+                    key,
+                    output,
+                },
+        } => {
+            let time = key.signing_time()?;
+            let signer = key.load(None)?;
+            let data = io::read_input(file)?;
+            let out = sign::cms_sign(&data, &signer, *detached, time, *der)?;
+            io::write_output(output, &out)?;
         }
         Command::Keys {
             what: KeysCommand::Demo { out },

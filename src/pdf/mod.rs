@@ -12,6 +12,16 @@ pub use sign::{DEFAULT_CONTENTS_SIZE, SignOptions, sign_pdf};
 
 use crate::cms::CmsError;
 
+impl PdfError {
+    /// Whether the input PDF (not the signer or the options) is at fault.
+    pub fn is_input_error(&self) -> bool {
+        matches!(
+            self,
+            PdfError::Malformed { .. } | PdfError::Unsupported(_) | PdfError::TooLarge { .. }
+        )
+    }
+}
+
 /// What can go wrong while reading or signing a PDF.
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {

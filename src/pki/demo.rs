@@ -70,6 +70,8 @@ const SCHOOL_ORG: &str = "«№ 175 жалпы білім беретін мек�
 const SCHOOL_BIN: &str = "051240006542";
 const PMPC_ORG: &str = "«№ 2 психологиялық-медициналық-педагогикалық консультация» КММ";
 const PMPC_BIN: &str = "030940009873";
+const COLLEGE_ORG: &str = "«Алматы мемлекеттік политехникалық колледжі» МКҚК";
+const COLLEGE_BIN: &str = "980640004561";
 const GK_ORG: &str = "НАО «Государственная корпорация «Правительство для граждан»";
 const GK_BIN: &str = "150340001236";
 
@@ -103,6 +105,8 @@ pub fn signers() -> Vec<SignerSpec> {
         signer!("school-director-ec", "СЕРІКБАЕВА", "ГҮЛНАР", "АСҚАРҚЫЗЫ", "821105400675", SCHOOL_ORG, SCHOOL_BIN, roles::FIRST_HEAD, "Мектеп директоры / Директор школы", Ecdsa, Sign, revoked: false, expired: false),
         signer!("pmpc-head-rsa", "ИВАНОВА", "ЕЛЕНА", "ПЕТРОВНА", "750601400891", PMPC_ORG, PMPC_BIN, roles::FIRST_HEAD, "ПМПК меңгерушісі / Заведующая ПМПК", Rsa, Sign, revoked: false, expired: false),
         signer!("pmpc-head-ec", "ИВАНОВА", "ЕЛЕНА", "ПЕТРОВНА", "750601400891", PMPC_ORG, PMPC_BIN, roles::FIRST_HEAD, "ПМПК меңгерушісі / Заведующая ПМПК", Ecdsa, Sign, revoked: false, expired: false),
+        signer!("college-director-rsa", "БЕКОВА", "СӘУЛЕ", "МАРАТҚЫЗЫ", "790412400128", COLLEGE_ORG, COLLEGE_BIN, roles::FIRST_HEAD, "Колледж директоры / Директор колледжа", Rsa, Sign, revoked: false, expired: false),
+        signer!("college-director-ec", "БЕКОВА", "СӘУЛЕ", "МАРАТҚЫЗЫ", "790412400128", COLLEGE_ORG, COLLEGE_BIN, roles::FIRST_HEAD, "Колледж директоры / Директор колледжа", Ecdsa, Sign, revoked: false, expired: false),
         signer!("gk-operator-rsa", "СЕРІКБАЕВ", "АСҚАР", "БОЛАТҰЛЫ", "900722300112", GK_ORG, GK_BIN, roles::EMPLOYEE, "Мемлекеттік корпорация операторы / Оператор Государственной корпорации", Rsa, Sign, revoked: false, expired: false),
         signer!("gk-operator-ec", "СЕРІКБАЕВ", "АСҚАР", "БОЛАТҰЛЫ", "900722300112", GK_ORG, GK_BIN, roles::EMPLOYEE, "Мемлекеттік корпорация операторы / Оператор Государственной корпорации", Ecdsa, Sign, revoked: false, expired: false),
         signer!("school-deputy-revoked-rsa", "ӘБІЛОВА", "ДИНАРА", "СЕРІКҚЫЗЫ", "880918300220", SCHOOL_ORG, SCHOOL_BIN, roles::SIGNING_RIGHT, "Директордың оқу ісі жөніндегі орынбасары / Заместитель директора по учебной работе", Rsa, Sign, revoked: true, expired: false),
@@ -341,4 +345,73 @@ pub fn generate(out: &Path) -> Result<(), DemoError> {
     write(&out.join("intermediate-ca.crl"), crl.der())?;
     write(&out.join("signers.txt"), manifest.as_bytes())?;
     Ok(())
+}
+
+/// The demo signers' key files, compiled in so `qujat issue` works out of the box. They are
+/// public demo keys (keys/demo/README.md), not secrets.
+const EMBEDDED_SIGNERS: &[(&str, &[u8])] = &[
+    (
+        "district-head-rsa",
+        include_bytes!("../../keys/demo/signers/district-head-rsa.pem"),
+    ),
+    (
+        "district-head-ec",
+        include_bytes!("../../keys/demo/signers/district-head-ec.pem"),
+    ),
+    (
+        "school-director-rsa",
+        include_bytes!("../../keys/demo/signers/school-director-rsa.pem"),
+    ),
+    (
+        "school-director-ec",
+        include_bytes!("../../keys/demo/signers/school-director-ec.pem"),
+    ),
+    (
+        "pmpc-head-rsa",
+        include_bytes!("../../keys/demo/signers/pmpc-head-rsa.pem"),
+    ),
+    (
+        "pmpc-head-ec",
+        include_bytes!("../../keys/demo/signers/pmpc-head-ec.pem"),
+    ),
+    (
+        "college-director-rsa",
+        include_bytes!("../../keys/demo/signers/college-director-rsa.pem"),
+    ),
+    (
+        "college-director-ec",
+        include_bytes!("../../keys/demo/signers/college-director-ec.pem"),
+    ),
+    (
+        "gk-operator-rsa",
+        include_bytes!("../../keys/demo/signers/gk-operator-rsa.pem"),
+    ),
+    (
+        "gk-operator-ec",
+        include_bytes!("../../keys/demo/signers/gk-operator-ec.pem"),
+    ),
+];
+
+/// The embedded key file of a demo signer, by file stem (e.g. `school-director-rsa`).
+pub fn embedded_signer(name: &str) -> Option<&'static [u8]> {
+    EMBEDDED_SIGNERS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, pem)| *pem)
+}
+
+/// The demo signer who signs for organisation `bin`: a valid signing key of the requested
+/// algorithm.
+pub fn default_signer_for(bin: &str, algorithm: Algorithm) -> Option<&'static str> {
+    signers()
+        .into_iter()
+        .find(|s| {
+            s.bin == bin
+                && s.algorithm == algorithm
+                && s.purpose == Purpose::Sign
+                && !s.revoked
+                && !s.expired
+        })
+        .map(|s| s.file)
+        .filter(|file| embedded_signer(file).is_some())
 }

@@ -109,3 +109,10 @@ pub fn parse(der: &[u8]) -> Result<NcaSubject, CertificateParseError> {
     }
     Ok(s)
 }
+
+/// The issuing CA's common name, for the signer block.
+pub fn issuer_common_name(der: &[u8]) -> Option<String> {
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    let cn = cert.issuer().iter_common_name().next()?;
+    cn.as_str().ok().map(str::to_owned)
+}

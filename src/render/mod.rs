@@ -44,6 +44,25 @@ pub struct RenderInfo {
     pub typst_version: &'static str,
 }
 
+/// What the signer block shows once the document is signed, taken from the signing
+/// certificate and the signing time (all strings already formatted).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SignatureStamp {
+    /// "SURNAME GIVEN PATRONYMIC" in capitals.
+    pub owner: String,
+    pub iin: Option<String>,
+    pub bin: Option<String>,
+    /// Certificate serial, uppercase hex.
+    pub serial: String,
+    /// Common name of the issuing CA.
+    pub issuer: String,
+    /// Certificate validity, `dd.mm.yyyy`.
+    pub valid_from: String,
+    pub valid_to: String,
+    /// Signing time, `dd.mm.yyyy HH:MM:SS (UTC±hh:mm)`.
+    pub time: String,
+}
+
 /// Renders documents. Immutable after construction; shared across threads.
 pub struct Renderer {
     shared: Shared,
@@ -82,8 +101,9 @@ impl Renderer {
         doc: &Document,
         langs: LangSet,
         verification_url: &str,
+        signature: Option<&SignatureStamp>,
     ) -> Result<Vec<u8>, RenderError> {
-        let result = self.compile(doc, langs, verification_url);
+        let result = self.compile(doc, langs, verification_url, signature);
         // comemo memoizes per distinct input (~1.4 MB each): evict after every compile,
         // success or failure, keeping only entries used by the last couple of compiles.
         typst::comemo::evict(2);
@@ -95,6 +115,7 @@ impl Renderer {
         doc: &Document,
         langs: LangSet,
         verification_url: &str,
+        signature: Option<&SignatureStamp>,
     ) -> Result<Vec<u8>, RenderError> {
         let kind = doc.kind();
         let main_path = templates::main_path(kind);
@@ -102,7 +123,7 @@ impl Renderer {
             path: main_path.clone().into(),
             message: "invalid template path".into(),
         })?;
-        let data = view::data_json(doc, langs, verification_url, &self.calendar);
+        let data = view::data_json(doc, langs, verification_url, &self.calendar, signature);
         let barcode = doc.barcode().map(code128_svg).transpose()?.map(Bytes::new);
         let issued = doc.head().document().issued_at;
         let today = Datetime::from_ymd_hms(

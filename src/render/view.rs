@@ -9,11 +9,25 @@ use crate::calendar::Calendar;
 use crate::lang::{Lang, dates};
 use crate::model::{Document, FormatContext, LangSet};
 
+use super::SignatureStamp;
+
+/// `qujat`, `kind=…`, `issuer_bin=…`, `id=…`: what a verifier needs to judge authorization.
+pub fn document_keywords(doc: &Document) -> Vec<String> {
+    let head = doc.head();
+    vec![
+        "qujat".to_owned(),
+        format!("kind={}", doc.kind()),
+        format!("issuer_bin={}", head.issuer().bin),
+        format!("id={}", head.document().id),
+    ]
+}
+
 pub fn data_json(
     doc: &Document,
     langs: LangSet,
     verification_url: &str,
     cal: &Calendar,
+    signature: Option<&SignatureStamp>,
 ) -> Vec<u8> {
     let cx = FormatContext { calendar: cal };
     let mut fmt = Map::new();
@@ -30,6 +44,9 @@ pub fn data_json(
         "fmt": fmt,
         "verification_url": verification_url,
         "has_barcode": doc.barcode().is_some(),
+        "signature": signature,
+        // Read back by the verifier (PDF /Keywords) to learn what it is checking.
+        "keywords": document_keywords(doc),
     });
     serde_json::to_vec(&view).unwrap_or_default()
 }
