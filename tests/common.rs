@@ -73,3 +73,18 @@ pub fn examples() -> Vec<(String, PathBuf)> {
     list.sort();
     list
 }
+
+/// The shared NCA RK test material (`../shared/fixtures` next to the checkout, or
+/// `QUJAT_FIXTURES`, or the machine's `/work/shared/fixtures`).
+pub fn shared_fixtures() -> PathBuf {
+    let candidates = [
+        std::env::var_os("QUJAT_FIXTURES").map(PathBuf::from),
+        Some(root().join("../shared/fixtures")),
+        Some(PathBuf::from("/work/shared/fixtures")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.join("nca-rsa-test").is_dir())
+        .expect("NCA fixtures not found: set QUJAT_FIXTURES to the shared fixtures directory")
+}

@@ -13,7 +13,7 @@ const AT: &str = "2026-11-23T10:15:00+05:00";
 const DEMO_PASSWORD: &str = "qujat-demo";
 
 fn fixtures() -> PathBuf {
-    root().join("../shared/fixtures/nca-rsa-test")
+    shared_fixtures().join("nca-rsa-test")
 }
 
 fn tool(program: &str, args: &[&str]) -> Output {

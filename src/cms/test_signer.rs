@@ -155,3 +155,18 @@ impl Signer for TestSigner {
             .map_err(|_| "ECDSA signing failed".to_owned())
     }
 }
+
+/// The shared NCA RK test material (`../shared/fixtures` next to the checkout, or
+/// `QUJAT_FIXTURES`, or the machine's `/work/shared/fixtures`).
+pub fn shared_fixtures() -> PathBuf {
+    let candidates = [
+        std::env::var_os("QUJAT_FIXTURES").map(PathBuf::from),
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")),
+        Some(PathBuf::from("/work/shared/fixtures")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.join("nca-rsa-test").is_dir())
+        .expect("NCA fixtures not found: set QUJAT_FIXTURES to the shared fixtures directory")
+}

@@ -95,7 +95,7 @@ pub enum KeyError {
     /// ring refused the key (too small, inconsistent components, …).
     #[error("the private key is not usable: {reason}")]
     KeyRejected { reason: String },
-    #[error("cannot read key file {}: {source}", .path.display())]
+    #[error("cannot read key file {}", .path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,

@@ -17,11 +17,13 @@ const DEMO_PASSWORD: &str = "qujat-demo";
 const PASSWORD: &str = "tëst-пароль 1";
 
 fn nca(name: &str) -> PathBuf {
-    Path::new("/work/shared/fixtures/nca-rsa-test").join(name)
+    crate::cms::test_signer::shared_fixtures()
+        .join("nca-rsa-test")
+        .join(name)
 }
 
 fn gost_dir() -> PathBuf {
-    PathBuf::from("/work/shared/fixtures/nca-gost2015-test")
+    crate::cms::test_signer::shared_fixtures().join("nca-gost2015-test")
 }
 
 fn demo_dir() -> PathBuf {
