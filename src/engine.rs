@@ -9,7 +9,9 @@ use crate::cms::Signer;
 use crate::model::{Document, InputError, LangSet};
 use crate::pdf::{PdfError, SignOptions, sign_pdf};
 use crate::pki::subject;
+use crate::registry::{Registry, RegistryError};
 use crate::render::{RenderError, Renderer, SignatureStamp, Templates};
+use crate::verify::{self, Options as VerifyOptions, Report, VerifyError};
 
 /// Engine configuration. Defaults work with no files: embedded templates and calendar, and
 /// verification links to a local `qujat serve`.
@@ -21,6 +23,8 @@ pub struct Config {
     pub templates_dir: Option<PathBuf>,
     /// Working-day calendar (TOML) replacing the embedded one.
     pub calendar_toml: Option<String>,
+    /// Certificate registry directory for verification; default: the embedded demo registry.
+    pub registry_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -29,6 +33,7 @@ impl Default for Config {
             verification_base: "http://127.0.0.1:8080/verify/".into(),
             templates_dir: None,
             calendar_toml: None,
+            registry_dir: None,
         }
     }
 }
@@ -46,12 +51,18 @@ pub enum Error {
     Pdf(#[from] PdfError),
     #[error("signing certificate: {0}")]
     Certificate(String),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// The input to verify is not a signed document at all.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
 }
 
 /// Owns fonts, templates and calendar; `Send + Sync`, shared by all requests.
 pub struct Engine {
     config: Config,
     renderer: Renderer,
+    registry: Registry,
 }
 
 impl Engine {
@@ -64,9 +75,14 @@ impl Engine {
             Some(text) => Calendar::from_toml(text).map_err(|e| Error::Config(e.to_string()))?,
             None => Calendar::kazakhstan(),
         };
+        let registry = match &config.registry_dir {
+            Some(dir) => Registry::load(dir)?,
+            None => Registry::demo()?,
+        };
         Ok(Engine {
             config,
             renderer: Renderer::new(templates, calendar),
+            registry,
         })
     }
 
@@ -76,6 +92,21 @@ impl Engine {
 
     pub fn renderer(&self) -> &Renderer {
         &self.renderer
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Verifies a signed PDF or an attached CMS (`detached`: the data of a detached CMS)
+    /// against the engine's registry.
+    pub fn verify(
+        &self,
+        input: &[u8],
+        detached: Option<&[u8]>,
+        options: VerifyOptions,
+    ) -> Result<Report, Error> {
+        Ok(verify::verify(input, detached, &self.registry, options)?)
     }
 
     /// Parses and validates a payload.

@@ -12,6 +12,7 @@ pub mod lang;
 pub mod model;
 pub mod pdf;
 pub mod pki;
+pub mod registry;
 pub mod render;
 pub mod verify;
 

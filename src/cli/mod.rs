@@ -5,6 +5,7 @@
 mod bench;
 mod io;
 mod sign;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +28,9 @@ struct Cli {
     /// Directory of template files overriding the embedded ones.
     #[arg(long, global = true, env = "QUJAT_TEMPLATES")]
     templates: Option<PathBuf>,
+    /// Certificate registry for verification (default: the embedded demo registry).
+    #[arg(long, global = true, env = "QUJAT_REGISTRY")]
+    registry: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -75,6 +79,26 @@ enum Command {
         /// Output PDF, or `-` for standard output (default: the payload name with .pdf).
         #[arg(short, long)]
         output: Option<PathBuf>,
+    },
+    /// Verify a signed PDF, an attached CMS, or data with its detached CMS (--cms).
+    /// Exit code: 0 passed, 1 failed, 3 indeterminate, 2 input error.
+    Verify {
+        /// Signed PDF, CMS (DER or base64), or with --cms the signed data; `-` for stdin.
+        file: PathBuf,
+        /// Detached CMS signature of `file` (DER or base64).
+        #[arg(long)]
+        cms: Option<PathBuf>,
+        /// Validation time (RFC 3339); default: each signature's signing time.
+        #[arg(long)]
+        at: Option<String>,
+        /// Print the machine-readable JSON report.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Certificate registries: trust anchors, intermediates, CRLs and authorized signers.
+    Registry {
+        #[command(subcommand)]
+        what: verify::RegistryCommand,
     },
     /// CMS signatures of arbitrary files, as NCALayer makes them.
     Cms {
@@ -136,6 +160,14 @@ impl Failure {
             error: error.into(),
         }
     }
+
+    /// A verification verdict already printed: only the exit code is left to give.
+    pub fn verdict(code: u8) -> Failure {
+        Failure {
+            code,
+            error: anyhow::anyhow!(""),
+        }
+    }
 }
 
 impl<E: Into<anyhow::Error>> From<E> for Failure {
@@ -144,6 +176,7 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
         let code = match error.downcast_ref::<qujat::Error>() {
             Some(qujat::Error::Input(_)) => 2,
             Some(qujat::Error::Pdf(e)) if e.is_input_error() => 2,
+            Some(qujat::Error::Verify(_) | qujat::Error::Registry(_)) => 2,
             _ => 1,
         };
         Failure { code, error }
@@ -165,7 +198,10 @@ pub fn run() -> ExitCode {
     match execute(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {:#}", f.error);
+            let message = format!("{:#}", f.error);
+            if !message.is_empty() {
+                eprintln!("error: {message}");
+            }
             ExitCode::from(f.code)
         }
     }
@@ -186,6 +222,7 @@ fn engine(cli: &Cli) -> Result<Engine, Failure> {
         config.verification_base = url.clone();
     }
     config.templates_dir = cli.templates.clone();
+    config.registry_dir = cli.registry.clone();
     Engine::new(config).map_err(Failure::from)
 }
 
@@ -250,6 +287,33 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 .unwrap_or_else(|| io::default_output(payload, "pdf"));
             io::write_output(&out, &pdf)?;
         }
+        Command::Verify {
+            file,
+            cms,
+            at,
+            json,
+        } => {
+            let options = qujat::verify::Options {
+                at: verify::parse_at(at.as_deref())?,
+                now: time::OffsetDateTime::now_utc(),
+            };
+            let engine = engine(&cli)?;
+            let input = io::read_input(file)?;
+            let report = match cms {
+                Some(sig) => engine.verify(&io::read_input(sig)?, Some(&input), options),
+                None => engine.verify(&input, None, options),
+            }?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                verify::print_report(&report);
+            }
+            return match report.exit_code() {
+                0 => Ok(()),
+                code => Err(Failure::verdict(code)),
+            };
+        }
+        Command::Registry { what } => verify::run_registry(what, engine(&cli)?.registry())?,
         Command::Cms {
             what:
                 CmsCommand::Sign {

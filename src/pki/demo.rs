@@ -126,6 +126,8 @@ pub enum DemoError {
         path: String,
         source: std::io::Error,
     },
+    #[error("demo registry: {0}")]
+    Registry(#[from] crate::registry::RegistryError),
 }
 
 struct Key {
@@ -344,6 +346,8 @@ pub fn generate(out: &Path) -> Result<(), DemoError> {
     .signed_by(&intermediate)?;
     write(&out.join("intermediate-ca.crl"), crl.der())?;
     write(&out.join("signers.txt"), manifest.as_bytes())?;
+    // The registry trusting exactly this PKI (src/registry/demo.rs embeds it).
+    crate::registry::demo::write(out, &out.join("registry"))?;
     Ok(())
 }
 

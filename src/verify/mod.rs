@@ -5,6 +5,13 @@
 //! `cms` (structure, digest, signature), `pdf` (format, coverage, modifications), `path`
 //! (chain to a pinned anchor, CRL, key usage, roles).
 
+pub mod cms;
+pub mod path;
+pub mod pdf;
+pub mod report;
+
+pub use report::{Options, Report, VerifyError, verify};
+
 /// ETSI EN 319 102-1 main indication.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
