@@ -484,6 +484,11 @@ fn certificate_checks(
     if let Err(f) = path::check_key_usage(leaf) {
         out.findings.push(f);
     }
+    // Whom an untrusted certificate names is unproven: authorization is judged only for a
+    // certificate with a validated path.
+    if !out.trusted {
+        return out;
+    }
     let (kind, bin) = document
         .map(|d| (d.kind.as_deref(), d.issuer_bin.as_deref()))
         .unwrap_or((None, None));
