@@ -24,6 +24,16 @@ pub enum BenchCommand {
         #[arg(long, default_value = "ru")]
         lang: String,
     },
+    /// Verify 1-signature documents (demo registry, offline CRL) on one thread, and the same
+    /// files through poppler's `pdfsig` (if installed) in the same run.
+    Verify {
+        /// Verifications to run.
+        #[arg(long, default_value_t = 5000)]
+        count: usize,
+        /// Files to verify with pdfsig (each is one process run).
+        #[arg(long, default_value_t = 100)]
+        pdfsig_count: usize,
+    },
     /// Render + sign (PAdES B-B) with the demo RSA-2048 and ECDSA P-256 keys: throughput on
     /// all threads, and per-document medians against the floor measured in the same run
     /// (render alone + one bare signature).
@@ -64,6 +74,10 @@ pub fn run(engine: &Engine, cmd: &BenchCommand) -> Result<(), Failure> {
             };
             bench_render(engine, &kinds, langs, *count)
         }
+        BenchCommand::Verify {
+            count,
+            pdfsig_count,
+        } => bench_verify(engine, (*count).max(1), *pdfsig_count),
         BenchCommand::Issue {
             count,
             samples,
@@ -265,4 +279,86 @@ fn proc_status_kib(field: &str) -> Option<u64> {
         .nth(1)?
         .parse()
         .ok()
+}
+
+fn bench_verify(engine: &Engine, count: usize, pdfsig_count: usize) -> Result<(), Failure> {
+    let time = time::OffsetDateTime::now_utc();
+    // One signed document per kind, each signed by its organisation's demo RSA key.
+    let mut docs = Vec::new();
+    for (i, template) in payloads(KINDS)?.iter().enumerate() {
+        let bin = template["issuer"]["bin"].as_str().unwrap_or_default();
+        let Some(name) = demo::default_signer_for(bin, demo::Algorithm::Rsa) else {
+            continue;
+        };
+        let pem = demo::embedded_signer(name)
+            .ok_or_else(|| Failure::input(anyhow::anyhow!("{name} not embedded")))?;
+        let key = SigningKey::load(pem, demo::DEMO_PASSWORD)?;
+        docs.push(engine.issue(&numbered(template, i)?, None, &key, time)?);
+    }
+    let options = qujat::verify::Options { at: None, now: time };
+    let mut latencies = Vec::with_capacity(count);
+    let start = Instant::now();
+    for i in 0..count {
+        let pdf = &docs[i % docs.len()];
+        let t = Instant::now();
+        let report = engine.verify(pdf, None, options)?;
+        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+        if report.exit_code() != 0 {
+            return Err(anyhow::anyhow!("a genuine document did not pass: {:?}", report.sub_indication).into());
+        }
+    }
+    let wall = start.elapsed().as_secs_f64();
+    let ours_median = median(latencies);
+    println!("bench verify: {count} verifications of {} one-signature documents (RSA-2048, offline CRL), one thread", docs.len());
+    println!("  qujat    {:.0} verifications/s, median {ours_median:.3} ms", count as f64 / wall);
+    match pdfsig_run(&docs, pdfsig_count) {
+        Ok(Some((per_second, pdfsig_median))) => {
+            println!("  pdfsig   {per_second:.1} verifications/s, median {pdfsig_median:.3} ms ({pdfsig_count} process runs, NSS db trusting the demo root)");
+            println!("  ratio    qujat is {:.1}x pdfsig (median latency)", pdfsig_median / ours_median);
+        }
+        Ok(None) => println!("  pdfsig   skipped (--pdfsig-count 0)"),
+        Err(e) => println!("  pdfsig   not measured: {e:#}"),
+    }
+    Ok(())
+}
+
+/// pdfsig over the same documents: (verifications/s, median ms).
+fn pdfsig_run(docs: &[Vec<u8>], count: usize) -> anyhow::Result<Option<(f64, f64)>> {
+    use anyhow::Context as _;
+    if count == 0 {
+        return Ok(None);
+    }
+    let dir = std::env::temp_dir().join(format!("qujat-bench-verify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let db = format!("sql:{}", dir.display());
+    let run = |program: &str, args: &[&str]| -> anyhow::Result<std::process::Output> {
+        std::process::Command::new(program)
+            .args(args)
+            .output()
+            .with_context(|| format!("cannot run {program}"))
+    };
+    run("certutil", &["-N", "-d", &db, "--empty-password"])?;
+    let root_ca = dir.join("root.crt");
+    std::fs::write(&root_ca, include_bytes!("../../keys/demo/root-ca.crt"))?;
+    let root_path = root_ca.to_string_lossy().into_owned();
+    run("certutil", &["-A", "-d", &db, "-n", "demo-root", "-t", "CT,C,C", "-i", &root_path])?;
+    let mut files = Vec::new();
+    for (i, pdf) in docs.iter().enumerate() {
+        let path = dir.join(format!("doc-{i}.pdf"));
+        std::fs::write(&path, pdf)?;
+        files.push(path.to_string_lossy().into_owned());
+    }
+    let mut latencies = Vec::with_capacity(count);
+    let start = Instant::now();
+    for i in 0..count {
+        let t = Instant::now();
+        let out = run("pdfsig", &["-nssdir", &db, &files[i % files.len()]])?;
+        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+        if !String::from_utf8_lossy(&out.stdout).contains("Signature is Valid.") {
+            anyhow::bail!("pdfsig did not accept {}", files[i % files.len()]);
+        }
+    }
+    let wall = start.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(Some((count as f64 / wall, median(latencies))))
 }
