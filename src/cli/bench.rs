@@ -295,7 +295,10 @@ fn bench_verify(engine: &Engine, count: usize, pdfsig_count: usize) -> Result<()
         let key = SigningKey::load(pem, demo::DEMO_PASSWORD)?;
         docs.push(engine.issue(&numbered(template, i)?, None, &key, time)?);
     }
-    let options = qujat::verify::Options { at: None, now: time };
+    let options = qujat::verify::Options {
+        at: None,
+        now: time,
+    };
     let mut latencies = Vec::with_capacity(count);
     let start = Instant::now();
     for i in 0..count {
@@ -304,17 +307,32 @@ fn bench_verify(engine: &Engine, count: usize, pdfsig_count: usize) -> Result<()
         let report = engine.verify(pdf, None, options)?;
         latencies.push(t.elapsed().as_secs_f64() * 1000.0);
         if report.exit_code() != 0 {
-            return Err(anyhow::anyhow!("a genuine document did not pass: {:?}", report.sub_indication).into());
+            return Err(anyhow::anyhow!(
+                "a genuine document did not pass: {:?}",
+                report.sub_indication
+            )
+            .into());
         }
     }
     let wall = start.elapsed().as_secs_f64();
     let ours_median = median(latencies);
-    println!("bench verify: {count} verifications of {} one-signature documents (RSA-2048, offline CRL), one thread", docs.len());
-    println!("  qujat    {:.0} verifications/s, median {ours_median:.3} ms", count as f64 / wall);
+    println!(
+        "bench verify: {count} verifications of {} one-signature documents (RSA-2048, offline CRL), one thread",
+        docs.len()
+    );
+    println!(
+        "  qujat    {:.0} verifications/s, median {ours_median:.3} ms",
+        count as f64 / wall
+    );
     match pdfsig_run(&docs, pdfsig_count) {
         Ok(Some((per_second, pdfsig_median))) => {
-            println!("  pdfsig   {per_second:.1} verifications/s, median {pdfsig_median:.3} ms ({pdfsig_count} process runs, NSS db trusting the demo root)");
-            println!("  ratio    qujat is {:.1}x pdfsig (median latency)", pdfsig_median / ours_median);
+            println!(
+                "  pdfsig   {per_second:.1} verifications/s, median {pdfsig_median:.3} ms ({pdfsig_count} process runs, NSS db trusting the demo root)"
+            );
+            println!(
+                "  ratio    qujat is {:.1}x pdfsig (median latency)",
+                pdfsig_median / ours_median
+            );
         }
         Ok(None) => println!("  pdfsig   skipped (--pdfsig-count 0)"),
         Err(e) => println!("  pdfsig   not measured: {e:#}"),
@@ -341,7 +359,20 @@ fn pdfsig_run(docs: &[Vec<u8>], count: usize) -> anyhow::Result<Option<(f64, f64
     let root_ca = dir.join("root.crt");
     std::fs::write(&root_ca, include_bytes!("../../keys/demo/root-ca.crt"))?;
     let root_path = root_ca.to_string_lossy().into_owned();
-    run("certutil", &["-A", "-d", &db, "-n", "demo-root", "-t", "CT,C,C", "-i", &root_path])?;
+    run(
+        "certutil",
+        &[
+            "-A",
+            "-d",
+            &db,
+            "-n",
+            "demo-root",
+            "-t",
+            "CT,C,C",
+            "-i",
+            &root_path,
+        ],
+    )?;
     let mut files = Vec::new();
     for (i, pdf) in docs.iter().enumerate() {
         let path = dir.join(format!("doc-{i}.pdf"));
