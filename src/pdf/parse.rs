@@ -1127,7 +1127,7 @@ pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() {
         return Some(0);
     }
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 /// Last position of `needle` in `haystack`.
@@ -1135,7 +1135,7 @@ pub fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() {
         return Some(haystack.len());
     }
-    haystack.windows(needle.len()).rposition(|w| w == needle)
+    memchr::memmem::rfind(haystack, needle)
 }
 
 /// The offset after the last `startxref` (which must be followed by `%%EOF`).

@@ -212,9 +212,48 @@ pub fn verify_signature(
     signature: &[u8],
 ) -> Result<(), SignatureError> {
     let ring_alg = ring_algorithm(key, algorithm)?;
-    sig::UnparsedPublicKey::new(ring_alg, key.subject_public_key.data.as_ref())
+    let key_bytes = key.subject_public_key.data.as_ref();
+    // The same CA and CRL signatures are checked for every document (twice: at the signing
+    // time and at now); a verified (algorithm, key, message, signature) stays verified.
+    let fingerprint = {
+        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+        for part in [
+            algorithm.algorithm.as_bytes(),
+            key_bytes,
+            message,
+            signature,
+        ] {
+            ctx.update(&(part.len() as u64).to_be_bytes());
+            ctx.update(part);
+        }
+        let mut out = [0u8; 32];
+        out.copy_from_slice(ctx.finish().as_ref());
+        out
+    };
+    if verified_cache(|c| c.contains(&fingerprint)) {
+        return Ok(());
+    }
+    sig::UnparsedPublicKey::new(ring_alg, key_bytes)
         .verify(message, signature)
-        .map_err(|_| SignatureError::Invalid("signature does not verify".into()))
+        .map_err(|_| SignatureError::Invalid("signature does not verify".into()))?;
+    verified_cache(|c| {
+        if c.len() == VERIFIED_CACHE_SIZE {
+            c.pop_front();
+        }
+        c.push_back(fingerprint);
+    });
+    Ok(())
+}
+
+/// How many verified signatures are remembered.
+const VERIFIED_CACHE_SIZE: usize = 256;
+
+fn verified_cache<T>(f: impl FnOnce(&mut std::collections::VecDeque<[u8; 32]>) -> T) -> T {
+    static CACHE: std::sync::Mutex<std::collections::VecDeque<[u8; 32]>> =
+        std::sync::Mutex::new(std::collections::VecDeque::new());
+    // A poisoned lock only means another thread panicked mid-update of a plain cache.
+    let mut guard = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    f(&mut guard)
 }
 
 fn ring_algorithm(

@@ -666,7 +666,8 @@ fn messages(
     signer: Option<&SignerReport>,
     reason: Option<&str>,
 ) -> BTreeMap<&'static str, String> {
-    let table: toml::Table = toml::from_str(MESSAGES).unwrap_or_default();
+    static TABLE: std::sync::OnceLock<toml::Table> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| toml::from_str(MESSAGES).unwrap_or_default());
     let key = match indication {
         Indication::TotalPassed => "total_passed",
         Indication::TotalFailed => "total_failed",
