@@ -1,7 +1,6 @@
 //! QR codes and barcodes as SVG, generated in Rust and handed to Typst as images.
 
 use qrcode::QrCode;
-use qrcode::render::svg;
 
 use super::RenderError;
 
@@ -9,11 +8,33 @@ use super::RenderError;
 pub fn qr_svg(text: &str) -> Result<Vec<u8>, RenderError> {
     let code = QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
         .map_err(|e| RenderError::Code(format!("QR code: {e}")))?;
-    let svg = code
-        .render::<svg::Color<'_>>()
-        .quiet_zone(true)
-        .min_dimensions(200, 200)
-        .build();
+    // One path with a rectangle per horizontal run of dark modules: a third of the
+    // per-module path the generic renderer writes, and Typst parses every SVG it embeds.
+    const QUIET: usize = 4;
+    let width = code.width();
+    let size = width + 2 * QUIET;
+    let colors = code.to_colors();
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" \
+         width=\"200\" height=\"200\" shape-rendering=\"crispEdges\">\
+         <rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\""
+    );
+    for (y, row) in colors.chunks(width.max(1)).enumerate() {
+        let mut x = 0;
+        while x < row.len() {
+            if row[x] == qrcode::Color::Dark {
+                let start = x;
+                while x < row.len() && row[x] == qrcode::Color::Dark {
+                    x += 1;
+                }
+                let len = x - start;
+                svg.push_str(&format!("M{} {}h{len}v1h-{len}z", start + QUIET, y + QUIET));
+            } else {
+                x += 1;
+            }
+        }
+    }
+    svg.push_str("\"/></svg>");
     Ok(svg.into_bytes())
 }
 

@@ -1,7 +1,6 @@
 //! CMS checks against real and independent inputs (the NCA fixture made by NCANode,
 //! openssl's `cms -sign`, qujat's own builder) and against tampered and malformed ones.
 
-use std::path::Path;
 use std::sync::OnceLock;
 
 use ring::rand::SystemRandom;
@@ -12,12 +11,14 @@ use super::*;
 use crate::cms::test_signer::{TestSigner, arg, run_ok, scratch_dir};
 use crate::cms::{CmsMode, Signer, der, sign_data, sign_detached_digest};
 
-const FIXTURES: &str = "/work/shared/fixtures/nca-rsa-test";
-
 /// The attached CMS NCANode made with the NCA RSA test key over `asdasd`.
 pub(crate) fn nca_cms() -> Vec<u8> {
-    let text = std::fs::read_to_string(Path::new(FIXTURES).join("individual_sign.cms.b64"))
-        .expect("NCA fixture present");
+    let text = std::fs::read_to_string(
+        crate::cms::test_signer::shared_fixtures()
+            .join("nca-rsa-test")
+            .join("individual_sign.cms.b64"),
+    )
+    .expect("NCA fixture present");
     let clean: String = text.split_whitespace().collect();
     base64::Engine::decode(&base64::engine::general_purpose::STANDARD, clean)
         .expect("fixture is base64")
@@ -125,7 +126,12 @@ fn nca_fixture_parses_digests_and_verifies() {
     );
     assert!(matches!(cms.signer_id, SignerId::IssuerAndSerial { .. }));
     assert_eq!(cms.certificates.len(), 1);
-    let cer = std::fs::read(Path::new(FIXTURES).join("individual_sign.cer")).unwrap();
+    let cer = std::fs::read(
+        crate::cms::test_signer::shared_fixtures()
+            .join("nca-rsa-test")
+            .join("individual_sign.cer"),
+    )
+    .unwrap();
     let cer_der = if cer.starts_with(b"-----") {
         let text = String::from_utf8(cer).unwrap();
         let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();

@@ -805,9 +805,7 @@ fn demo_signers_against_the_demo_registry() {
 // Real NCA RK test certificates.
 
 fn nca(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures")
-        .join(name);
+    let path = crate::cms::test_signer::shared_fixtures().join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
