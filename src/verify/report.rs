@@ -167,6 +167,34 @@ pub fn verify(
     registry: &Registry,
     opts: Options,
 ) -> Result<Report, VerifyError> {
+    // Third-party parsers (x509-parser, asn1-rs) run inside: a panic in any of them must
+    // still end in a verdict that is not "valid", never in a crash.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        verify_unguarded(input, detached, registry, opts)
+    }))
+    .unwrap_or_else(|_| {
+        let format = if input.starts_with(b"%PDF-") {
+            "pdf"
+        } else {
+            "cms"
+        };
+        Ok(failed_document(
+            format,
+            None,
+            Finding::new(
+                SubIndication::FormatFailure,
+                "a parser failed on this input; it is not accepted",
+            ),
+        ))
+    })
+}
+
+fn verify_unguarded(
+    input: &[u8],
+    detached: Option<&[u8]>,
+    registry: &Registry,
+    opts: Options,
+) -> Result<Report, VerifyError> {
     if input.len() > MAX_INPUT {
         return Err(VerifyError::TooLarge { size: input.len() });
     }
