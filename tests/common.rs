@@ -88,3 +88,15 @@ pub fn shared_fixtures() -> PathBuf {
         .find(|p| p.join("nca-rsa-test").is_dir())
         .expect("NCA fixtures not found: set QUJAT_FIXTURES to the shared fixtures directory")
 }
+
+/// pyHanko's CLI: `QUJAT_PYHANKO`, else the repo's `.venv` (made by .ci/run), else PATH.
+pub fn pyhanko() -> String {
+    if let Ok(p) = std::env::var("QUJAT_PYHANKO") {
+        return p;
+    }
+    let venv = root().join(".venv/bin/pyhanko");
+    if venv.exists() {
+        return venv.to_string_lossy().into_owned();
+    }
+    "pyhanko".into()
+}

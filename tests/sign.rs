@@ -38,18 +38,6 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// pyHanko from the environment (`QUJAT_PYHANKO`), the repo's `.venv`, or PATH.
-fn pyhanko() -> String {
-    if let Ok(p) = std::env::var("QUJAT_PYHANKO") {
-        return p;
-    }
-    let venv = root().join(".venv/bin/pyhanko");
-    if venv.exists() {
-        return venv.to_string_lossy().into_owned();
-    }
-    "pyhanko".into()
-}
-
 /// An NSS database trusting the demo root (as a CA for e-mail signing, which is what
 /// pdfsig checks).
 fn nss_db(dir: &Path) -> String {

@@ -405,20 +405,26 @@ fn nca_registry(dir: &Path, with_policy: bool) -> PathBuf {
     reg
 }
 
+/// DER of a PEM certificate, converted by openssl (independently of qujat's reader).
 fn pem_body(pem: &str) -> Vec<u8> {
-    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let out = Command::new("openssl")
+    use std::io::Write;
+    let mut child = Command::new("openssl")
         .args(["x509", "-outform", "DER"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(pem.as_bytes())?;
-            c.wait_with_output()
-        })
+        .expect("openssl must be installed");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(pem.as_bytes())
         .unwrap();
-    assert!(!b64.is_empty());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && !out.stdout.is_empty(),
+        "openssl x509 failed"
+    );
     out.stdout
 }
 
@@ -534,18 +540,6 @@ fn nca_auth_key_cannot_sign_and_detached_cms_verifies() {
         ]);
         assert_eq!(code, 1, "{report:#}");
     }
-}
-
-/// pyHanko's path to its CLI, as tests/sign.rs finds it.
-fn pyhanko() -> String {
-    if let Ok(p) = std::env::var("QUJAT_PYHANKO") {
-        return p;
-    }
-    let venv = root().join(".venv/bin/pyhanko");
-    if venv.exists() {
-        return venv.to_string_lossy().into_owned();
-    }
-    "pyhanko".into()
 }
 
 #[test]
