@@ -185,6 +185,7 @@ pub fn verify(
                 SubIndication::FormatFailure,
                 "a parser failed on this input; it is not accepted",
             ),
+            opts.now,
         ))
     })
 }
@@ -234,13 +235,14 @@ pub fn verify_pdf(pdf: &[u8], registry: &Registry, opts: Options) -> Report {
     let document = pdf::document_keywords(pdf).map(|k| parse_keywords(&k));
     let checks = match pdf::verify_pdf_structure(pdf) {
         Ok(c) => c,
-        Err(f) => return failed_document("pdf", document, f),
+        Err(f) => return failed_document("pdf", document, f, opts.now),
     };
     if checks.is_empty() {
         return failed_document(
             "pdf",
             document,
             Finding::new(SubIndication::FormatFailure, "the PDF has no signature"),
+            opts.now,
         );
     }
     let info = document.clone().unwrap_or_default();
@@ -304,7 +306,7 @@ pub fn verify_cms(
 ) -> Result<Report, VerifyError> {
     let parsed = match cms::parse(der) {
         Ok(p) => p,
-        Err(f) => return Ok(failed_document("cms", None, f)),
+        Err(f) => return Ok(failed_document("cms", None, f, opts.now)),
     };
     let content = match (&parsed.content, detached) {
         (Some(_), Some(_)) => return Err(VerifyError::DetachedWithAttached),
@@ -318,6 +320,7 @@ pub fn verify_cms(
                     SubIndication::SignedDataNotFound,
                     "a detached CMS needs the signed data (--cms <signature> with the data file)",
                 ),
+                opts.now,
             ));
         }
     };
@@ -576,11 +579,14 @@ fn summarize(
 }
 
 /// A document that fails before any signature could be examined.
-fn failed_document(format: &'static str, document: Option<DocumentInfo>, f: Finding) -> Report {
+fn failed_document(
+    format: &'static str,
+    document: Option<DocumentInfo>,
+    f: Finding,
+    now: OffsetDateTime,
+) -> Report {
     let indication = f.sub.indication();
-    let now = OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_default();
+    let now = now.format(&Rfc3339).unwrap_or_default();
     let message = messages(indication, Some(f.sub), None, Some(&f.reason));
     let signature = SignatureReport {
         field: None,
