@@ -405,35 +405,37 @@ fn nca_registry(dir: &Path, with_policy: bool) -> PathBuf {
     reg
 }
 
-/// DER of a PEM certificate, converted by openssl (independently of qujat's reader).
-fn pem_body(pem: &str) -> Vec<u8> {
+/// What `openssl <args>` prints for `input` on its stdin. Piped rather than through a
+/// shared temporary file, so tests running in parallel cannot read each other's bytes.
+fn openssl_pipe(args: &[&str], input: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut child = Command::new("openssl")
-        .args(["x509", "-outform", "DER"])
+        .args(args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("openssl must be installed");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(pem.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(
         out.status.success() && !out.stdout.is_empty(),
-        "openssl x509 failed"
+        "openssl {args:?} failed"
     );
     out.stdout
 }
 
+/// DER of a PEM certificate, converted by openssl (independently of qujat's reader).
+fn pem_body(pem: &str) -> Vec<u8> {
+    openssl_pipe(&["x509", "-outform", "DER"], pem.as_bytes())
+}
+
+/// SHA-256 of `data` in hex, computed by openssl.
 fn sha256_hex(data: &[u8]) -> String {
-    let dir = temp_dir("sha");
-    let f = dir.join("d");
-    std::fs::write(&f, data).unwrap();
-    let out = ok("openssl", &["dgst", "-sha256", "-r", s(&f)]);
-    out.split_whitespace().next().unwrap().to_owned()
+    let out = openssl_pipe(&["dgst", "-sha256", "-r"], data);
+    let text = String::from_utf8(out).unwrap();
+    let hex = text.split_whitespace().next().unwrap().to_owned();
+    assert_eq!(hex.len(), 64, "openssl dgst printed {text:?}");
+    hex
 }
 
 #[test]
