@@ -132,7 +132,8 @@ impl Engine {
     }
 
     /// Renders `doc` with its signer block filled from `signer`'s certificate and signs it
-    /// (PAdES B-B) at `signing_time`, which is also what the block shows.
+    /// (PAdES B-B) at `signing_time`, which is also what the block shows. The QR code links
+    /// to [`Engine::verification_url`].
     pub fn issue(
         &self,
         doc: &Document,
@@ -140,13 +141,32 @@ impl Engine {
         signer: &dyn Signer,
         signing_time: OffsetDateTime,
     ) -> Result<Vec<u8>, Error> {
+        self.issue_linked(
+            doc,
+            langs,
+            signer,
+            signing_time,
+            &self.verification_url(doc),
+        )
+    }
+
+    /// [`Engine::issue`] with the QR code linking to `verification_url` (the journal's
+    /// unguessable verification link).
+    pub fn issue_linked(
+        &self,
+        doc: &Document,
+        langs: Option<LangSet>,
+        signer: &dyn Signer,
+        signing_time: OffsetDateTime,
+        verification_url: &str,
+    ) -> Result<Vec<u8>, Error> {
         let langs = langs.or(doc.head().lang()).unwrap_or(LangSet::KkRu);
         // The block shows the time in the issuing office's offset, as on the document.
         let offset = doc.head().document().issued_at.offset();
         let stamp = signature_stamp(signer.certificate(), signing_time, offset)?;
         let pdf = self
             .renderer
-            .render(doc, langs, &self.verification_url(doc), Some(&stamp))?;
+            .render(doc, langs, verification_url, Some(&stamp))?;
         self.sign(&pdf, signer, signing_time)
     }
 

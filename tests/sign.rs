@@ -186,7 +186,15 @@ fn pyhanko_report(pdf: &Path) -> String {
 }
 
 fn issue(payload: &Path, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["issue", s(payload), "-o", s(out), "--at", AT];
+    let mut args = vec![
+        "issue",
+        s(payload),
+        "-o",
+        s(out),
+        "--at",
+        AT,
+        "--no-journal",
+    ];
     args.extend_from_slice(extra);
     run(&args, None)
 }

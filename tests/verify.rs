@@ -60,7 +60,15 @@ fn verify(args: &[&str]) -> (i32, Value) {
 fn issue_with(dir: &Path, example: &str, key: Option<&str>, name: &str) -> PathBuf {
     let out = dir.join(format!("{name}.pdf"));
     let payload = root().join("examples").join(format!("{example}.json"));
-    let mut args = vec!["issue", s(&payload), "-o", s(&out), "--at", AT];
+    let mut args = vec![
+        "issue",
+        s(&payload),
+        "-o",
+        s(&out),
+        "--at",
+        AT,
+        "--no-journal",
+    ];
     let key_path;
     if let Some(k) = key {
         key_path = root().join("keys/demo/signers").join(format!("{k}.pem"));
@@ -82,7 +90,15 @@ fn every_issued_kind_passes_with_the_demo_registry() {
         for ec in [false, true] {
             let out = dir.join(format!("{name}-{ec}.pdf"));
             let payload = root().join("examples").join(format!("{name}.json"));
-            let mut args = vec!["issue", s(&payload), "-o", s(&out), "--at", AT];
+            let mut args = vec![
+                "issue",
+                s(&payload),
+                "-o",
+                s(&out),
+                "--at",
+                AT,
+                "--no-journal",
+            ];
             if ec {
                 args.push("--ec");
             }

@@ -4,6 +4,7 @@
 
 mod bench;
 mod io;
+mod journal;
 mod sign;
 mod verify;
 
@@ -79,6 +80,15 @@ enum Command {
         /// Output PDF, or `-` for standard output (default: the payload name with .pdf).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        db: journal::JournalArgs,
+        /// Do not register: no journal entry, no registration number (a preview whose QR
+        /// link resolves nowhere).
+        #[arg(long)]
+        no_journal: bool,
+        /// A retry with the same key returns the already registered document.
+        #[arg(long)]
+        idempotency_key: Option<String>,
     },
     /// Verify a signed PDF, an attached CMS, or data with its detached CMS (--cms).
     /// Exit code: 0 passed, 1 failed, 3 indeterminate, 2 input error.
@@ -94,7 +104,22 @@ enum Command {
         /// Print the machine-readable JSON report.
         #[arg(long)]
         json: bool,
+        /// Also check the journal (registered, not annulled, same bytes).
+        #[arg(long, env = "QUJAT_DATABASE_URL")]
+        database_url: Option<String>,
     },
+    /// The journal of issued documents.
+    Journal {
+        #[command(subcommand)]
+        what: journal::JournalCommand,
+    },
+    /// API tokens of organisations.
+    Token {
+        #[command(subcommand)]
+        what: journal::TokenCommand,
+    },
+    /// Run the HTTP API and the verification page.
+    Serve(journal::ServeArgs),
     /// Certificate registries: trust anchors, intermediates, CRLs and authorized signers.
     Registry {
         #[command(subcommand)]
@@ -173,6 +198,9 @@ impl Failure {
 impl<E: Into<anyhow::Error>> From<E> for Failure {
     fn from(e: E) -> Failure {
         let error: anyhow::Error = e.into();
+        if let Some(code) = journal::exit_code(&error) {
+            return Failure { code, error };
+        }
         let code = match error.downcast_ref::<qujat::Error>() {
             Some(qujat::Error::Input(_)) => 2,
             Some(qujat::Error::Pdf(e)) if e.is_input_error() => 2,
@@ -217,13 +245,17 @@ fn parse_lang(lang: Option<&str>) -> Result<Option<LangSet>, Failure> {
 }
 
 fn engine(cli: &Cli) -> Result<Engine, Failure> {
+    Engine::new(config(cli)).map_err(Failure::from)
+}
+
+fn config(cli: &Cli) -> Config {
     let mut config = Config::default();
     if let Some(url) = &cli.verification_url {
         config.verification_base = url.clone();
     }
     config.templates_dir = cli.templates.clone();
     config.registry_dir = cli.registry.clone();
-    Engine::new(config).map_err(Failure::from)
+    config
 }
 
 fn execute(cli: Cli) -> Result<(), Failure> {
@@ -275,23 +307,58 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             lang,
             key,
             output,
+            db,
+            no_journal,
+            idempotency_key,
         } => {
             let langs = parse_lang(lang.as_deref())?;
             let time = key.signing_time()?;
             let engine = engine(&cli)?;
-            let doc = engine.parse(&io::read_input(payload)?)?;
+            let input = io::read_input(payload)?;
+            let doc = engine.parse(&input)?;
             let signer = key.load(Some(&doc.head().issuer().bin))?;
-            let pdf = engine.issue(&doc, langs, &signer, time)?;
             let out = output
                 .clone()
                 .unwrap_or_else(|| io::default_output(payload, "pdf"));
-            io::write_output(&out, &pdf)?;
+            if *no_journal {
+                let pdf = engine.issue(&doc, langs, &signer, time)?;
+                io::write_output(&out, &pdf)?;
+                return Ok(());
+            }
+            let issued = journal::runtime()?.block_on(async {
+                let registrar = qujat::registrar::Registrar::new(
+                    std::sync::Arc::new(engine),
+                    std::sync::Arc::new(journal::open(db).await?),
+                    1,
+                );
+                Ok::<_, Failure>(
+                    registrar
+                        .issue(qujat::registrar::IssueRequest {
+                            payload: &input,
+                            langs,
+                            idempotency_key: idempotency_key.as_deref(),
+                            signer: std::sync::Arc::new(signer),
+                            signing_time: time,
+                            organisation: None,
+                        })
+                        .await?,
+                )
+            })?;
+            io::write_output(&out, &issued.pdf)?;
+            eprintln!(
+                "{} {} registered as {}; verification: {}",
+                if issued.replayed { "already" } else { "newly" },
+                issued.record.id,
+                issued.record.registration_number,
+                issued.verification_url
+            );
         }
         Command::Verify {
             file,
             cms,
             at,
             json,
+            database_url,
         } => {
             let options = qujat::verify::Options {
                 at: verify::parse_at(at.as_deref())?,
@@ -299,10 +366,18 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             };
             let engine = engine(&cli)?;
             let input = io::read_input(file)?;
-            let report = match cms {
-                Some(sig) => engine.verify(&io::read_input(sig)?, Some(&input), options),
-                None => engine.verify(&input, None, options),
-            }?;
+            let report = match (cms, database_url) {
+                (Some(sig), _) => engine.verify(&io::read_input(sig)?, Some(&input), options)?,
+                (None, None) => engine.verify(&input, None, options)?,
+                (None, Some(url)) => journal::runtime()?.block_on(async {
+                    let registrar = qujat::registrar::Registrar::new(
+                        std::sync::Arc::new(engine),
+                        std::sync::Arc::new(qujat::journal::open(url).await?),
+                        1,
+                    );
+                    Ok::<_, Failure>(registrar.verify(input, options).await?)
+                })?,
+            };
             if *json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -340,6 +415,9 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 qujat::pki::demo::DEMO_PASSWORD
             );
         }
+        Command::Journal { what } => journal::run_journal(what)?,
+        Command::Token { what } => journal::run_token(what)?,
+        Command::Serve(args) => journal::serve(config(&cli), cli.verification_url.is_some(), args)?,
         Command::Bench { what } => bench::run(&engine(&cli)?, what)?,
     }
     Ok(())

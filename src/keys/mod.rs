@@ -13,6 +13,9 @@ mod pbe;
 mod pem;
 mod pkcs12;
 mod pkcs8;
+mod store;
+
+pub use store::{KeyStore, KeyStoreError};
 
 #[cfg(test)]
 mod tests;

@@ -43,6 +43,7 @@ pub struct FormatContext<'a> {
 pub trait Head {
     fn lang(&self) -> Option<LangSet>;
     fn document(&self) -> &DocumentMeta;
+    fn document_mut(&mut self) -> &mut DocumentMeta;
     fn issuer(&self) -> &Organisation;
     /// The official whose name stands in the signer block.
     fn signer(&self) -> &Official;
@@ -182,6 +183,12 @@ macro_rules! kinds {
                 match self { $(Document::$variant(d) => d),* }
             }
 
+            /// The document's identity block, to set what the journal assigns (the
+            /// registration number).
+            pub fn meta_mut(&mut self) -> &mut DocumentMeta {
+                match self { $(Document::$variant(d) => d.document_mut()),* }
+            }
+
             pub fn formatted(&self, lang: Lang, cx: &FormatContext<'_>) -> Map<String, Value> {
                 match self { $(Document::$variant(d) => d.formatted(lang, cx)),* }
             }
@@ -226,6 +233,9 @@ macro_rules! impl_head {
             }
             fn document(&self) -> &$crate::model::DocumentMeta {
                 &self.document
+            }
+            fn document_mut(&mut self) -> &mut $crate::model::DocumentMeta {
+                &mut self.document
             }
             fn issuer(&self) -> &$crate::model::Organisation {
                 &self.issuer

@@ -202,6 +202,9 @@ macro_rules! pmpc_kind {
             fn document(&self) -> &DocumentMeta {
                 &self.document
             }
+            fn document_mut(&mut self) -> &mut DocumentMeta {
+                &mut self.document
+            }
             fn issuer(&self) -> &Organisation {
                 &self.issuer
             }

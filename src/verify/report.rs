@@ -13,6 +13,7 @@ use super::cms::{self, ParsedCms};
 use super::path::{self, Evidence};
 use super::pdf::{self, ModificationLevel};
 use super::{Finding, Indication, SubIndication};
+use crate::journal::{JournalFacet, JournalStatus};
 use crate::pki::subject;
 use crate::registry::{Registry, role_name};
 
@@ -64,6 +65,9 @@ pub struct Report {
     pub sub_indication: Option<SubIndication>,
     pub document: Option<DocumentInfo>,
     pub signatures: Vec<SignatureReport>,
+    /// What the journal says, when a journal was consulted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub journal: Option<JournalFacet>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -149,6 +153,28 @@ pub struct RoleReport {
 }
 
 impl Report {
+    /// Adds the journal's facet; an annulled, altered or unknown document makes the verdict
+    /// worse (never better): the signature may be sound, but the document does not stand.
+    pub fn apply_journal(&mut self, facet: JournalFacet) {
+        let verdict = match facet.status {
+            JournalStatus::Registered => None,
+            JournalStatus::Annulled | JournalStatus::Modified => Some(Indication::TotalFailed),
+            JournalStatus::NotRegistered => Some(Indication::Indeterminate),
+        };
+        let rank = |i: Indication| match i {
+            Indication::TotalPassed => 0,
+            Indication::Indeterminate => 1,
+            Indication::TotalFailed => 2,
+        };
+        if let Some(indication) = verdict
+            && rank(indication) > rank(self.indication)
+        {
+            self.indication = indication;
+            self.sub_indication = Some(SubIndication::SigConstraintsFailure);
+        }
+        self.journal = Some(facet);
+    }
+
     /// CLI exit code: 0 passed, 1 failed, 3 indeterminate.
     pub fn exit_code(&self) -> u8 {
         match self.indication {
@@ -575,6 +601,7 @@ fn summarize(
         sub_indication,
         document,
         signatures,
+        journal: None,
     }
 }
 
