@@ -54,6 +54,8 @@ pub enum BenchCommand {
         #[arg(long, default_value = "ru")]
         lang: String,
     },
+    /// Load on `qujat serve` over loopback: issue/s and verify/s, p50/p99, errors.
+    Serve(super::bench_serve::ServeBench),
 }
 
 pub fn run(engine: &Engine, cmd: &BenchCommand) -> Result<(), Failure> {
@@ -94,6 +96,7 @@ pub fn run(engine: &Engine, cmd: &BenchCommand) -> Result<(), Failure> {
                 .max(1);
             bench_issue(engine, kind, langs, *count, (*samples).max(1), threads)
         }
+        BenchCommand::Serve(args) => super::bench_serve::run(args),
     }
 }
 

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 failure, 2 bad input or usage.
 
 mod bench;
+mod bench_serve;
 mod io;
 mod journal;
 mod sign;
