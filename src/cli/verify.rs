@@ -34,6 +34,26 @@ pub fn print_report(report: &Report) {
     for (i, s) in report.signatures.iter().enumerate() {
         print_signature(i + 1, s);
     }
+    if let Some(j) = &report.journal {
+        let status = match j.status {
+            qujat::journal::JournalStatus::Registered => "registered, standing".to_owned(),
+            qujat::journal::JournalStatus::Annulled => format!(
+                "ANNULLED: {}",
+                j.annul_reason.as_deref().unwrap_or_default()
+            ),
+            qujat::journal::JournalStatus::Modified => {
+                "the journal holds a DIFFERENT file under this id".to_owned()
+            }
+            qujat::journal::JournalStatus::NotRegistered => "NOT in the journal".to_owned(),
+        };
+        println!(
+            "Journal: {status}{}",
+            j.registration_number
+                .as_deref()
+                .map(|n| format!(" (№ {n})"))
+                .unwrap_or_default()
+        );
+    }
     println!(
         "Result: {}{}",
         name(&report.indication),
