@@ -119,3 +119,68 @@ impl KeyStore {
         self.by_bin.keys().map(String::as_str)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cms::Signer as _;
+
+    fn temp(name: &str) -> std::path::PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("qujat-keystore-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn demo_store_has_a_key_per_demo_organisation() {
+        let store = KeyStore::demo().unwrap();
+        let key = store.signer_for("150340001236").expect("GK demo key");
+        let subject = crate::pki::subject::parse(key.certificate()).unwrap();
+        assert_eq!(subject.bin.as_deref(), Some("150340001236"));
+        assert!(store.signer_for("000000000000").is_none());
+    }
+
+    #[test]
+    fn file_store_reads_keys_with_passwords_from_env_or_file() {
+        let dir = temp("file");
+        let name = demo::default_signer_for("150340001236", demo::Algorithm::Rsa).unwrap();
+        std::fs::write(dir.join("gk.pem"), demo::embedded_signer(name).unwrap()).unwrap();
+        std::fs::write(dir.join("pw"), format!("{}\n", demo::DEMO_PASSWORD)).unwrap();
+        let toml = dir.join("keys.toml");
+        std::fs::write(
+            &toml,
+            "[[key]]\nbin = \"150340001236\"\nfile = \"gk.pem\"\npassword_file = \"pw\"\n",
+        )
+        .unwrap();
+        let store = KeyStore::from_file(&toml).unwrap();
+        assert!(store.signer_for("150340001236").is_some());
+
+        std::fs::write(
+            &toml,
+            "[[key]]\nbin = \"150340001236\"\nfile = \"gk.pem\"\n",
+        )
+        .unwrap();
+        let e = KeyStore::from_file(&toml).err().unwrap().to_string();
+        assert!(
+            e.contains("exactly one of password_env, password_file"),
+            "{e}"
+        );
+
+        std::fs::write(dir.join("pw"), "wrong").unwrap();
+        std::fs::write(
+            &toml,
+            "[[key]]\nbin = \"150340001236\"\nfile = \"gk.pem\"\npassword_file = \"pw\"\n",
+        )
+        .unwrap();
+        let e = KeyStore::from_file(&toml).err().unwrap().to_string();
+        assert!(
+            e.contains("150340001236") && e.contains("wrong password"),
+            "{e}"
+        );
+
+        std::fs::write(&toml, "[[key]]\nbin = 1\n").unwrap();
+        assert!(KeyStore::from_file(&toml).is_err());
+    }
+}
