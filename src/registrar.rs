@@ -181,16 +181,22 @@ impl Registrar {
             request_sha256,
             subject: journal::masked_subject(&doc.to_json()),
         };
-        match self.journal.insert(NewRecord { record, pdf }).await? {
-            Inserted::Created(record) => {
-                let pdf = self.stored_pdf(&record.id).await?;
-                Ok(Issued {
-                    verification_url: self.verification_url(&record.code),
-                    record,
-                    replayed: false,
-                    pdf,
-                })
-            }
+        // The journal stores exactly these bytes; keep them for the response rather than
+        // reading them back.
+        match self
+            .journal
+            .insert(NewRecord {
+                record,
+                pdf: pdf.clone(),
+            })
+            .await?
+        {
+            Inserted::Created(record) => Ok(Issued {
+                verification_url: self.verification_url(&record.code),
+                record,
+                replayed: false,
+                pdf,
+            }),
             Inserted::Replayed(existing) => {
                 let key = existing.idempotency_key.clone().unwrap_or_default();
                 let sha = existing.request_sha256.clone();
