@@ -123,7 +123,6 @@ impl KeyStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cms::Signer as _;
 
     fn temp(name: &str) -> std::path::PathBuf {
         let dir =
