@@ -133,7 +133,9 @@ fn build() -> Value {
             "/v1/verify": {"post": {
                 "summary": "Verify a signed PDF or CMS",
                 "parameters": [{"name": "at", "in": "query", "schema": {"type": "string", "format": "date-time"}}],
-                "requestBody": {"required": true, "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+                "requestBody": {"required": true, "content": {
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
                 "responses": {"200": {"description": "Verification report (ETSI indication)", "content": object},
                     "400": problem("Not a signed document"), "413": problem("Too large"),
                     "422": problem("Invalid parameter")}
