@@ -6,16 +6,6 @@ mod common;
 use base64::Engine as _;
 use common::*;
 
-/// The venv's Python (with selenium): `QUJAT_PYTHON`, else `.venv/bin/python`.
-fn python() -> String {
-    std::env::var("QUJAT_PYTHON").unwrap_or_else(|_| {
-        root()
-            .join(".venv/bin/python")
-            .to_string_lossy()
-            .into_owned()
-    })
-}
-
 #[test]
 fn qr_link_and_upload_form_in_chromium() {
     let dir = temp_dir("browser");
@@ -48,7 +38,7 @@ fn qr_link_and_upload_form_in_chromium() {
     let bad = dir.join("tampered.pdf");
     std::fs::write(&bad, &tampered).unwrap();
 
-    let out = std::process::Command::new(python())
+    let out = std::process::Command::new(venv_tool("python", "QUJAT_PYTHON"))
         .arg(root().join("tests/e2e/verify_page.py"))
         .args([
             &server.url(""),

@@ -89,16 +89,22 @@ pub fn shared_fixtures() -> PathBuf {
         .expect("NCA fixtures not found: set QUJAT_FIXTURES to the shared fixtures directory")
 }
 
-/// pyHanko's CLI: `QUJAT_PYHANKO`, else the repo's `.venv` (made by .ci/run), else PATH.
-pub fn pyhanko() -> String {
-    if let Ok(p) = std::env::var("QUJAT_PYHANKO") {
+/// A tool of the repo's `.venv` (made by .ci/run): `env_override` if set, else
+/// `.venv/bin/<name>`, else `name` on PATH.
+pub fn venv_tool(name: &str, env_override: &str) -> String {
+    if let Ok(p) = std::env::var(env_override) {
         return p;
     }
-    let venv = root().join(".venv/bin/pyhanko");
+    let venv = root().join(".venv/bin").join(name);
     if venv.exists() {
         return venv.to_string_lossy().into_owned();
     }
-    "pyhanko".into()
+    name.into()
+}
+
+/// pyHanko's CLI (`QUJAT_PYHANKO`).
+pub fn pyhanko() -> String {
+    venv_tool("pyhanko", "QUJAT_PYHANKO")
 }
 
 /// A `qujat serve` child process on a free loopback port, killed on drop.

@@ -6,21 +6,12 @@ mod common;
 
 use common::*;
 
-fn schemathesis() -> String {
-    std::env::var("QUJAT_SCHEMATHESIS").unwrap_or_else(|_| {
-        root()
-            .join(".venv/bin/schemathesis")
-            .to_string_lossy()
-            .into_owned()
-    })
-}
-
 #[test]
 fn no_server_errors_under_openapi_fuzzing() {
     let dir = temp_dir("schemathesis");
     let server = Server::start(&dir, &dir.join("journal.db").to_string_lossy());
     let token = server.token("150340001236");
-    let out = std::process::Command::new(schemathesis())
+    let out = std::process::Command::new(venv_tool("schemathesis", "QUJAT_SCHEMATHESIS"))
         .args([
             "run",
             &server.url("/openapi.json"),

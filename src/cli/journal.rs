@@ -232,16 +232,9 @@ pub fn serve(mut config: Config, explicit_url: bool, args: &ServeArgs) -> Result
         eprintln!(
             "qujat serving on http://{} (journal: {})",
             args.listen,
-            redact(&args.db.database_url)
+            journal::redact(&args.db.database_url)
         );
         qujat::http::serve(service, listener).await?;
         Ok(())
     })
-}
-
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}://…@{}", &url[..s], &url[at + 1..]),
-        _ => url.to_owned(),
-    }
 }

@@ -91,15 +91,7 @@ fn print_signature(n: usize, s: &SignatureReport) {
         .unwrap_or_default();
     println!("Signature {n}{field}: {}{sub}", name(&s.indication));
     if let Some(signer) = &s.signer {
-        let person = [
-            signer.surname.as_deref(),
-            signer.given_name.as_deref(),
-            signer.patronymic.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+        let person = signer.full_name();
         println!(
             "  signer        {}",
             if person.is_empty() {

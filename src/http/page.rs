@@ -316,15 +316,7 @@ fn report_html(report: &Report, lang: Lang) -> String {
             Lang::Kk => s.position_kk.as_deref(),
             _ => s.position_ru.as_deref(),
         };
-        let name = [
-            s.surname.as_deref(),
-            s.given_name.as_deref(),
-            s.patronymic.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+        let name = s.full_name();
         let name = if name.is_empty() {
             s.common_name.clone()
         } else {

@@ -15,7 +15,7 @@ use std::pin::Pin;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-pub use sql::SqlJournal;
+pub use sql::{SqlJournal, redact};
 
 /// A boxed future, so [`Journal`] stays usable as `dyn Journal`.
 pub type JournalFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, JournalError>> + Send + 'a>>;

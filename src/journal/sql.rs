@@ -263,8 +263,8 @@ impl SqlJournal {
     }
 }
 
-/// A URL without its password, for messages.
-fn redact(url: &str) -> String {
+/// A URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let userinfo = &url[scheme + 3..at];

@@ -146,6 +146,21 @@ pub struct SignerReport {
     pub authorization: Option<String>,
 }
 
+impl SignerReport {
+    /// "Surname Given Patronymic" from the certificate's name fields (empty if it has none).
+    pub fn full_name(&self) -> String {
+        [
+            self.surname.as_deref(),
+            self.given_name.as_deref(),
+            self.patronymic.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RoleReport {
     pub oid: String,
@@ -739,17 +754,7 @@ fn messages(
         .and_then(|v| v.as_str().map(str::to_ascii_lowercase))
         .unwrap_or_default();
     let name = signer
-        .map(|s| {
-            [
-                s.surname.as_deref(),
-                s.given_name.as_deref(),
-                s.patronymic.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ")
-        })
+        .map(SignerReport::full_name)
         .filter(|n| !n.is_empty())
         .or_else(|| signer.map(|s| s.common_name.clone()))
         .unwrap_or_else(|| "—".into());
