@@ -33,6 +33,14 @@ pub struct ServeBench {
     /// Language of the issued documents.
     #[arg(long, default_value = "ru")]
     lang: String,
+    /// Open loop: issue requests at this total rate (per second) instead of as fast as the
+    /// connections go; latency counts from each request's scheduled time, so a server that
+    /// falls behind is charged for the wait.
+    #[arg(long)]
+    issue_rate: Option<f64>,
+    /// Open loop for the verify phase (see --issue-rate).
+    #[arg(long)]
+    verify_rate: Option<f64>,
 }
 
 /// The server child, killed when the bench ends.
@@ -124,7 +132,7 @@ pub fn run(args: &ServeBench) -> Result<(), Failure> {
         let duration = Duration::from_secs(args.duration);
         let auth = format!("Bearer {token}");
         let template = Arc::new(payload);
-        let issue = load(port, args.connections, duration, {
+        let issue = load(port, args.connections, duration, args.issue_rate, {
             let auth = auth.clone();
             move |conn, n| {
                 let mut doc = (*template).clone();
@@ -134,7 +142,7 @@ pub fn run(args: &ServeBench) -> Result<(), Failure> {
             }
         })
         .await;
-        report("issue", &issue, 201);
+        report("issue", &issue, 201, args.issue_rate);
 
         // One issued PDF, verified over and over.
         let mut doc = serde_json::from_str::<serde_json::Value>(
@@ -154,16 +162,22 @@ pub fn run(args: &ServeBench) -> Result<(), Failure> {
             return Err(anyhow!("issuing the document to verify: HTTP {status}").into());
         }
         let pdf = Arc::new(body);
-        let verify = load(port, args.connections, duration, move |_, _| {
-            request(
-                "POST",
-                "/v1/verify",
-                &[("Content-Type", "application/pdf")],
-                &pdf,
-            )
-        })
+        let verify = load(
+            port,
+            args.connections,
+            duration,
+            args.verify_rate,
+            move |_, _| {
+                request(
+                    "POST",
+                    "/v1/verify",
+                    &[("Content-Type", "application/pdf")],
+                    &pdf,
+                )
+            },
+        )
         .await;
-        report("verify", &verify, 200);
+        report("verify", &verify, 200, args.verify_rate);
         Ok::<_, Failure>(())
     })?;
     let _ = std::fs::remove_dir_all(PathBuf::from(&dir));
@@ -182,8 +196,15 @@ async fn wait_healthy(port: u16) -> Result<(), Failure> {
     Err(anyhow!("qujat serve did not come up on port {port}").into())
 }
 
-/// Runs `connections` loops sending `make(conn, n)` until `duration` has passed.
-async fn load<F>(port: u16, connections: usize, duration: Duration, make: F) -> Phase
+/// Runs `connections` loops sending `make(conn, n)` until `duration` has passed: closed
+/// loop, or at `rate` requests/s in all (each connection on its own schedule).
+async fn load<F>(
+    port: u16,
+    connections: usize,
+    duration: Duration,
+    rate: Option<f64>,
+    make: F,
+) -> Phase
 where
     F: Fn(usize, usize) -> Vec<u8> + Send + Sync + 'static,
 {
@@ -193,15 +214,34 @@ where
     let tasks: Vec<_> = (0..connections)
         .map(|conn| {
             let make = make.clone();
+            let interval = rate
+                .filter(|r| *r > 0.0)
+                .map(|r| Duration::from_secs_f64(connections as f64 / r));
+            // Connections start staggered over one interval.
+            let mut scheduled = start
+                + interval
+                    .map(|i| i.mul_f64(conn as f64 / connections as f64))
+                    .unwrap_or_default();
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 let mut statuses = Vec::new();
                 let mut connection = None;
                 let mut n = 0;
-                while Instant::now() < deadline {
+                loop {
+                    let t = match interval {
+                        Some(i) => {
+                            tokio::time::sleep_until(scheduled.into()).await;
+                            let t = scheduled;
+                            scheduled += i;
+                            t
+                        }
+                        None => Instant::now(),
+                    };
+                    if t >= deadline {
+                        break;
+                    }
                     let req = make(conn, n);
                     n += 1;
-                    let t = Instant::now();
                     let c = match connection.take() {
                         Some(c) => c,
                         None => match Connection::open(port).await {
@@ -242,7 +282,7 @@ where
     }
 }
 
-fn report(name: &str, phase: &Phase, expected: u16) {
+fn report(name: &str, phase: &Phase, expected: u16, rate: Option<f64>) {
     let ok = phase.statuses.iter().filter(|s| **s == expected).count();
     let errors = phase.statuses.len() - ok;
     let pct = |p: f64| {
@@ -252,8 +292,12 @@ fn report(name: &str, phase: &Phase, expected: u16) {
         }
         l[((l.len() as f64 - 1.0) * p).round() as usize]
     };
+    let mode = match rate {
+        Some(r) => format!("open loop at {r} req/s"),
+        None => "closed loop".to_owned(),
+    };
     println!(
-        "{name:>7}: {:>8.1} req/s  ({ok} × HTTP {expected} in {:.1} s)  p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms  errors {errors}",
+        "{name:>7} ({mode}): {:>8.1} req/s  ({ok} × HTTP {expected} in {:.1} s)  p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms  errors {errors}",
         ok as f64 / phase.elapsed.as_secs_f64(),
         phase.elapsed.as_secs_f64(),
         pct(0.50),
